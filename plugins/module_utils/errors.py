@@ -12,6 +12,7 @@ from __future__ import annotations
 
 MISSING_CODES = frozenset((
     "EntityNotExist.Role",
+    "EntityNotExist.Policy",
     "Forbidden.ResourceNotFound",
 ))
 
