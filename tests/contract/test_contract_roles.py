@@ -52,8 +52,8 @@ def test_template_and_policy_documents(emulator_env):
     tpl = c.ram(emu).get_service_linked_role_template(
         ram_models.GetServiceLinkedRoleTemplateRequest(service_name=c.ECS_SERVICE)).body.service_linked_role_template
     assert c.unfilled(tpl) == [] and tpl.role_name_prefix == c.ECS_ROLE and tpl.multiple_roles_allowed is False
-    body = c.ram(emu).get_policy(ram_models.GetPolicyRequest(policy_name=tpl.system_policy_name,
-                                                              policy_type="System")).body
+    request = ram_models.GetPolicyRequest(policy_name=tpl.system_policy_name, policy_type="System")
+    body = c.ram(emu).get_policy(request).body
     assert c.unfilled(body) == []
     doc = json.loads(body.default_policy_version.policy_document)
     resources = {r for s in doc["Statement"] for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])}

@@ -77,7 +77,7 @@ class Control:
         path = path.split("?", 1)[0].rstrip("/") or "/"
         route = self.routes.get((method, path))
         if route is None:
-            known = any(p == path for _, p in self.routes)
+            known = any(p == path for _method, p in self.routes)
             status = 405 if known else 404
             return Response.json(status, {"error": f"{'method not allowed' if known else 'not found'}: {method} {path}"})
         try:

@@ -95,7 +95,9 @@ def _error_body(err: ApiError, request_id: str, host: str, product: str) -> Dict
 
 
 FAULT_ERRORS = {
-    faults_mod.DOWN: lambda region: ApiError("ServiceUnavailable", f"The request has failed due to a temporary failure of the server (region {region} is unavailable).", 503),
+    faults_mod.DOWN: lambda region: ApiError(
+        "ServiceUnavailable",
+        f"The request has failed due to a temporary failure of the server (region {region} is unavailable).", 503),
     faults_mod.THROTTLE: lambda region: ApiError("Throttling.User", "Request was denied due to user flow control.", 400),
     faults_mod.ERROR: lambda region: ApiError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503),
 }

@@ -26,7 +26,7 @@ _ALNUM = string.ascii_letters + string.digits
 
 
 def _random(alphabet: str, length: int) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    return "".join(secrets.choice(alphabet) for _position in range(length))
 
 
 def _digits(length: int) -> str:

@@ -177,7 +177,9 @@ def running_emulator(*extra_args: str, state: Optional[str | os.PathLike] = None
             code = _stop(process)
             if process.stdout is not None:
                 process.stdout.close()
-        assert code == 0, f"emulator exited with {code}; stderr:\n{Path(workdir, 'stderr.log').read_text(errors='replace') if os.path.exists(os.path.join(workdir, 'stderr.log')) else ''}"
+        stderr_log = Path(workdir, "stderr.log")
+        stderr = stderr_log.read_text(errors="replace") if stderr_log.exists() else ""
+        assert code == 0, f"emulator exited with {code}; stderr:\n{stderr}"
 
 
 # -- hand-made API calls ---------------------------------------------------------

@@ -21,7 +21,7 @@ def test_hundred_concurrent_slow_calls_overlap(emulator):
         with lock:
             statuses.append(answer.status)
 
-    threads = [threading.Thread(target=one) for _ in range(CALLS)]
+    threads = [threading.Thread(target=one) for _call in range(CALLS)]
     began = time.monotonic()
     for thread in threads:
         thread.start()

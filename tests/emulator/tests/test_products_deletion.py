@@ -1,6 +1,6 @@
 """Service-linked role deletion tasks: asynchronous, blocked by ECS secrets anywhere."""
 
-from products_harness import ACCOUNT, ECS_ROLE, ECS_SERVICE, OTHER_ACCOUNT, Harness, clock, h  # noqa: F401
+from products_harness import ACCOUNT, ECS_ROLE, ECS_SERVICE, OTHER_ACCOUNT, Harness
 
 from alicloud_emulator.products import kms
 

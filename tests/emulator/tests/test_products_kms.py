@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from products_harness import ACCOUNT, ECS_ROLE, clock, h  # noqa: F401
+from products_harness import ACCOUNT, ECS_ROLE
 
 from alicloud_emulator.products import kms
 from alicloud_emulator.regions import REGIONS

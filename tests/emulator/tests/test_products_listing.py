@@ -6,7 +6,7 @@ import time
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from products_harness import ACCOUNT, Clock, Harness, clock, h  # noqa: F401
+from products_harness import ACCOUNT, Clock, Harness
 
 from alicloud_emulator.products import ecs, kms
 

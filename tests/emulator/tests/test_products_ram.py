@@ -3,7 +3,7 @@
 import json
 import re
 
-from products_harness import ACCOUNT, ECS_ROLE, ECS_SERVICE, clock, h  # noqa: F401  (fixtures)
+from products_harness import ACCOUNT, ECS_ROLE, ECS_SERVICE
 
 from alicloud_emulator.products import ram
 

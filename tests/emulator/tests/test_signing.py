@@ -144,7 +144,7 @@ def test_acs3_date_within_skew_is_accepted(world):
 
 
 def test_unknown_key(world):
-    state, _ = world
+    state = world[0]
     err = error_of(lambda: authenticate(acs3_request("LTAI5tNOSUCHKEY000000000", "x"), state, NonceCache()))
     assert (err.code, err.status) == ("InvalidAccessKeyId.NotFound", 404)
 
@@ -187,7 +187,8 @@ def test_rpc_replay_and_stale_timestamp(world):
     authenticate(rpc_request(acct["AccessKeyId"], acct["AccessKeySecret"], nonce="x"), state, nonces)
     assert error_of(lambda: authenticate(rpc_request(acct["AccessKeyId"], acct["AccessKeySecret"], nonce="x"), state, nonces)).code == "SignatureNonceUsed"
     stale = signing.utc_timestamp(datetime.now(timezone.utc) + timedelta(minutes=20))
-    assert error_of(lambda: authenticate(rpc_request(acct["AccessKeyId"], acct["AccessKeySecret"], timestamp=stale), state, NonceCache())).code == "InvalidTimeStamp.Expired"
+    request = rpc_request(acct["AccessKeyId"], acct["AccessKeySecret"], timestamp=stale)
+    assert error_of(lambda: authenticate(request, state, NonceCache())).code == "InvalidTimeStamp.Expired"
 
 
 def test_security_tokens(world):

@@ -18,7 +18,7 @@ _ALNUM = string.ascii_lowercase + string.digits
 
 
 def new_instance_id(rng: random.Random) -> str:
-    return "i-" + "".join(rng.choice(_ALNUM) for _ in range(20))
+    return "i-" + "".join(rng.choice(_ALNUM) for _position in range(20))
 
 
 def region_instances(data: Dict[str, Any], account_id: str, region: str) -> Dict[str, Any]:

@@ -372,7 +372,7 @@ _CACHE_SIZE = 64
 
 
 def _cached_hits(store: Dict[str, Any], filters: List[Tuple[str, List[str]]]) -> List[str]:
-    cacheable = "token" in store and all(key in _IMMUTABLE_KEYS for key, _ in filters)
+    cacheable = "token" in store and all(key in _IMMUTABLE_KEYS for key, _values in filters)
     key = (store.get("token", ""), store.get("rev", 0), json.dumps(filters))
     if cacheable and key in _CACHE:
         return _CACHE[key]
