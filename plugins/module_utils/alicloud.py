@@ -36,7 +36,8 @@ def _env(*names):
 
 
 CONNECTION_ARGUMENT_SPEC = dict(
-    access_key=dict(type="str", aliases=["alicloud_access_key", "access_key_id"],
+    # The AccessKey ID names the key, like a user name; the secret is secret_key.
+    access_key=dict(type="str", no_log=False, aliases=["alicloud_access_key", "access_key_id"],
                     **_env("ALICLOUD_ACCESS_KEY", "ALICLOUD_ACCESS_KEY_ID")),
     secret_key=dict(type="str", no_log=True, aliases=["alicloud_secret_key", "access_key_secret"],
                     **_env("ALICLOUD_SECRET_KEY", "ALICLOUD_ACCESS_KEY_SECRET")),
@@ -134,6 +135,7 @@ class AlicloudConnection:
             return self._clients[key]
 
     def _new_client(self, product, region):
+        share_tls_contexts()
         package, module_name, _default = PRODUCTS[product]
         client_module = import_sdk(module_name + ".client", package)
         openapi = import_sdk("alibabacloud_tea_openapi.utils_models", "alibabacloud-tea-openapi")
@@ -157,15 +159,64 @@ class AlicloudConnection:
         )
 
     def call(self, product, action, request, region=None, on_retry=None):
-        """Call ``action`` with a request model; the response body as a dict (PascalCase)."""
+        """Call ``action`` with a request model; the response body as a dict (PascalCase).
+
+        ``request`` is None for the few actions whose SDK method takes none
+        (KMS ``DescribeRegions``).
+        """
         method = getattr(self.client(product, region), snake_case(action) + "_with_options")
 
         def attempt():
-            response = method(request, self.runtime_options())
+            args = () if request is None else (request,)
+            response = method(*args, self.runtime_options())
             body = getattr(response, "body", None)
             return body.to_map() if body is not None else {}
 
         return self.retry_policy.call(attempt, action=action, region=region, product=product, on_retry=on_retry)
+
+
+_TLS_LOCK = threading.Lock()
+_TLS_SHARED = []
+
+
+def share_tls_contexts():
+    """Make the SDK build one SSL context per scheme, not one per endpoint host.
+
+    darabonba gives each endpoint host its own requests session, and builds
+    for it a new SSL context that loads every CA certificate: tens of
+    milliseconds of CPU, under the GIL, before the host's first request. A
+    listing of 28 regions has 28 KMS hosts, so that alone took seconds. An
+    SSL context holds configuration only and is safe to share between
+    threads; each host still gets its own adapter and connection pool, made
+    as the SDK makes them. When the SDK no longer has the internals this
+    relies on, nothing is changed.
+    """
+    with _TLS_LOCK:
+        if _TLS_SHARED:
+            return
+        _TLS_SHARED.append(True)
+        try:
+            core = importlib.import_module("darabonba.core")
+            dara, adapter_class = core.DaraCore, core._TLSAdapter
+            default_connections, default_maxsize = core.DEFAULT_POOL_SIZE, core.DEFAULT_POOL_MAXSIZE
+            original = dara.get_adapter
+        except (ImportError, AttributeError):
+            return
+        contexts = {}
+        contexts_lock = threading.Lock()
+
+        def get_adapter(prefix, tls_min_version=None, pool_size=None):
+            key = (str(prefix).upper(), tls_min_version)
+            with contexts_lock:
+                context = contexts.get(key)
+                if context is None:
+                    adapter = original(prefix, tls_min_version, pool_size=pool_size)
+                    contexts[key] = getattr(adapter, "ssl_context", None)
+                    return adapter
+            return adapter_class(ssl_context=context, pool_connections=default_connections,
+                                 pool_maxsize=pool_size if pool_size is not None and pool_size > 0 else default_maxsize)
+
+        dara.get_adapter = staticmethod(get_adapter)
 
 
 def import_sdk(module_name, package):
@@ -180,6 +231,18 @@ class MissingSDKError(Exception):
         super().__init__(package)
         self.package = package
         self.exc = exc
+
+
+def sts_endpoint(params):
+    """The STS endpoint for assuming a role, in the same protocol as every other call.
+
+    alibabacloud-credentials always speaks https to STS unless the endpoint
+    itself names a scheme, so ``protocol: http`` has to travel in the endpoint.
+    """
+    endpoint = params.get("sts_endpoint") or "sts.aliyuncs.com"
+    if params.get("protocol") == "http" and "://" not in endpoint:
+        endpoint = "http://" + endpoint
+    return endpoint
 
 
 def build_credential(params):
@@ -206,7 +269,7 @@ def build_credential(params):
             role_session_name=params.get("assume_role_session_name") or "ansible-alicloud-kms",
             duration_seconds=params.get("assume_role_session_expiration") or 3600,
             policy=params.get("assume_role_policy"),
-            sts_endpoint=params.get("sts_endpoint"),
+            sts_endpoint=sts_endpoint(params),
         )
     return cred_client.Client(provider=source) if source is not None else cred_client.Client()
 

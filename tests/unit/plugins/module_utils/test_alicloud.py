@@ -164,3 +164,13 @@ def test_missing_sdk_is_reported_by_package_name(monkeypatch):
     with pytest.raises(alicloud.MissingSDKError) as info:
         connection.client("ram")
     assert info.value.package == "alibabacloud-nope"
+
+
+@pytest.mark.parametrize("params,expected", [
+    ({}, "sts.aliyuncs.com"),
+    ({"protocol": "https", "sts_endpoint": "sts.cn-shanghai.aliyuncs.com"}, "sts.cn-shanghai.aliyuncs.com"),
+    ({"protocol": "http"}, "http://sts.aliyuncs.com"),
+    ({"protocol": "http", "sts_endpoint": "https://sts.example"}, "https://sts.example"),
+])
+def test_sts_endpoint_follows_the_protocol(params, expected):
+    assert alicloud.sts_endpoint(params) == expected
