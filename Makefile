@@ -32,7 +32,7 @@ $(COLLECTION_LINK):
 demo: setup
 	$(BIN)/python tests/utils/with_emulator.py -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-test: setup unit integration
+test: setup unit integration lint molecule
 	@echo "make test: every layer passed"
 
 unit: setup
@@ -40,6 +40,17 @@ unit: setup
 
 integration: setup
 	$(BIN)/python tests/utils/run_integration.py
+
+# The quality gates: ansible-lint, ansible-test sanity, ansible-doc, build + install + demo,
+# ansible-builder context, changelog lint. `tests/utils/gates.sh GATE ...` runs some of them.
+lint: setup
+	bash tests/utils/gates.sh
+
+# The role's molecule scenario: delegated driver on localhost, against an
+# emulator that its create step starts and its destroy step stops.
+.PHONY: molecule
+molecule: setup
+	$(BIN)/molecule test -s secrets_manager_ecs
 
 bench: setup
 	$(BIN)/python -m tests.bench
