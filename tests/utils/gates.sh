@@ -17,7 +17,7 @@
 # Tools come from the project's virtual environment (.venv, made by `make setup`),
 # which comes first on PATH. Everything a gate writes is under build/ (which
 # `make clean` removes), except the sanity tests' virtual environments, which
-# are kept between runs in ~/.cache/alicloud-kms-gates/ (see gate_sanity).
+# are kept between runs in .cache/ansible-test-home (see gate_sanity).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -105,12 +105,13 @@ gate_sanity() {
     log "Python versions:${listed:- none}"
     # ansible-test makes each sanity test a virtual environment from that test's
     # pinned requirements (ansible_test/_data/requirements/sanity.*.txt), keyed by
-    # their hash, under ~/.ansible/test. A HOME of its own, in the user's cache
-    # directory, keeps them apart from other projects' and lets every clone of
-    # this one reuse them. ansible-test bootstraps pip into each environment with
+    # their hash, under ~/.ansible/test. A HOME of its own inside this checkout
+    # keeps them apart from other projects' and other clones' (a half-built
+    # environment shared between concurrent runs breaks them all), and lets
+    # later runs of this checkout reuse them. ansible-test bootstraps pip into each environment with
     # a script it downloads from a host that is not PyPI: tests/utils/get_pip.py
     # takes its place.
-    home="${GATES_ANSIBLE_TEST_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/alicloud-kms-gates/ansible-test-home}"
+    home="${GATES_ANSIBLE_TEST_HOME:-$ROOT/.cache/ansible-test-home}"
     pip_version="$("$PYTHON" -c 'import pathlib, re, ansible_test
 source = pathlib.Path(ansible_test.__file__).parent / "_internal" / "python_requirements.py"
 print(re.search(r"pip=.([0-9.]+).", source.read_text()).group(1))')" || { log "cannot tell which pip ansible-test bootstraps"; return 1; }
