@@ -83,7 +83,7 @@ class State:
 @dataclass
 class RequestContext:
     product: str                      # "ram", "resourcemanager", "kms", "ecs", "sts"
-    region: Optional[str]             # from the host name; None for global endpoints
+    region: Optional[str]             # from the host name; for global endpoints the RegionId parameter, if any
     action: str
     params: Dict[str, str]            # query and form body merged, wire strings
     identity: Identity
