@@ -219,6 +219,20 @@ def share_tls_contexts():
         dara.get_adapter = staticmethod(get_adapter)
 
 
+def call_or_none(connection, product, action, request, region=None):
+    """``connection.call``, but None when the answer is that the thing does not exist.
+
+    "Missing" is a value for reads and idempotent deletes; errors.py alone
+    decides which codes mean it.
+    """
+    try:
+        return connection.call(product, action, request, region=region)
+    except AlicloudError as error:
+        if error.is_missing:
+            return None
+        raise
+
+
 def import_sdk(module_name, package):
     try:
         return importlib.import_module(module_name)

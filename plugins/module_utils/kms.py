@@ -13,7 +13,7 @@ import re
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from ansible_collections.alicloud.kms.plugins.module_utils.alicloud import REGION_PATTERN, import_sdk
+from ansible_collections.alicloud.kms.plugins.module_utils.alicloud import REGION_PATTERN, call_or_none, import_sdk
 from ansible_collections.alicloud.kms.plugins.module_utils.errors import AlicloudError
 
 SECRET_FIELDS = (
@@ -81,13 +81,8 @@ def normalize_secret(body, region):
 def describe_secret(connection, region, name):
     """The normalised secret ``name`` in ``region``, or None when it does not exist."""
     request = kms_models().DescribeSecretRequest(secret_name=name, fetch_tags="true")
-    try:
-        body = connection.call("kms", "DescribeSecret", request, region=region)
-    except AlicloudError as error:
-        if error.is_missing:
-            return None
-        raise
-    return normalize_secret(body, region)
+    body = call_or_none(connection, "kms", "DescribeSecret", request, region=region)
+    return None if body is None else normalize_secret(body, region)
 
 
 # --- listing the dynamic ECS secrets of many regions --------------------------

@@ -19,7 +19,7 @@ import json
 import re
 import time
 
-from ansible_collections.alicloud.kms.plugins.module_utils.alicloud import import_sdk
+from ansible_collections.alicloud.kms.plugins.module_utils.alicloud import call_or_none, import_sdk
 from ansible_collections.alicloud.kms.plugins.module_utils.errors import AlicloudError
 
 # A service name is a host name such as secretsmanager-ecs.kms.aliyuncs.com.
@@ -144,13 +144,8 @@ def trusted_services(role):
 
 def get_role_raw(connection, name):
     """``GetRole``'s ``Role`` (PascalCase), or None when there is no such role."""
-    try:
-        body = connection.call("ram", "GetRole", ram_models().GetRoleRequest(role_name=name))
-    except AlicloudError as error:
-        if error.is_missing:
-            return None
-        raise
-    return body.get("Role") or None
+    body = call_or_none(connection, "ram", "GetRole", ram_models().GetRoleRequest(role_name=name))
+    return (body or {}).get("Role") or None
 
 
 def list_attached_policies(connection, name):
@@ -264,13 +259,9 @@ def create_role(connection, service_name, custom_suffix=None, description=None):
 
 def delete_role(connection, name):
     """``DeleteServiceLinkedRole``: the deletion task's ID, or None when the role is already gone."""
-    try:
-        body = connection.call("ram", "DeleteServiceLinkedRole", ram_models().DeleteServiceLinkedRoleRequest(role_name=name))
-    except AlicloudError as error:
-        if error.is_missing:
-            return None
-        raise
-    return body.get("DeletionTaskId")
+    request = ram_models().DeleteServiceLinkedRoleRequest(role_name=name)
+    body = call_or_none(connection, "ram", "DeleteServiceLinkedRole", request)
+    return None if body is None else body.get("DeletionTaskId")
 
 
 def normalize_usages(reason):

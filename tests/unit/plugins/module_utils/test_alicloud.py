@@ -174,3 +174,20 @@ def test_missing_sdk_is_reported_by_package_name(monkeypatch):
 ])
 def test_sts_endpoint_follows_the_protocol(params, expected):
     assert alicloud.sts_endpoint(params) == expected
+
+
+class OneAnswer:
+    def __init__(self, outcome):
+        self.outcome = outcome
+
+    def call(self, product, action, request, region=None):
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
+
+
+def test_call_or_none_turns_only_missing_into_none():
+    assert alicloud.call_or_none(OneAnswer({"Role": {}}), "ram", "GetRole", None) == {"Role": {}}
+    assert alicloud.call_or_none(OneAnswer(AlicloudError("EntityNotExist.Role", "gone")), "ram", "GetRole", None) is None
+    with pytest.raises(AlicloudError):
+        alicloud.call_or_none(OneAnswer(AlicloudError("Forbidden.RAM", "no", status=403)), "ram", "GetRole", None)
