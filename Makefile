@@ -32,7 +32,7 @@ $(COLLECTION_LINK):
 demo: setup
 	$(BIN)/python tests/utils/with_emulator.py -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-test: setup unit integration lint molecule
+test: setup unit integration drills lint molecule
 	@echo "make test: every layer passed"
 
 unit: setup
@@ -40,6 +40,11 @@ unit: setup
 
 integration: setup
 	$(BIN)/python tests/utils/run_integration.py
+
+# Fault drills: throttling, 503s, dropped connections, restarts, races, bad input and
+# bad credentials, each against emulators of its own (tests/drills).
+drills: setup
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 tests/drills
 
 # The quality gates: ansible-lint, ansible-test sanity, ansible-doc, build + install + demo,
 # ansible-builder context, changelog lint. `tests/utils/gates.sh GATE ...` runs some of them.

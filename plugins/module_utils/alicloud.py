@@ -13,6 +13,7 @@ never calls the cloud, does not pay for importing them.
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import threading
 
@@ -102,6 +103,15 @@ def validate_connection_params(params):
     arn = params.get("assume_role_arn")
     if arn and not arn.startswith("acs:ram::"):
         return "assume_role_arn: %r is not a RAM role ARN (acs:ram::<account-id>:role/<name>)" % arn
+    policy = params.get("assume_role_policy")
+    if policy is not None:
+        # type=json lets any string through; STS would only refuse it after the credentials were sent.
+        try:
+            document = json.loads(policy)
+        except (TypeError, ValueError) as exc:
+            return "assume_role_policy: is not a JSON policy document (%s)" % exc
+        if not isinstance(document, dict):
+            return "assume_role_policy: must be a JSON object (a policy document), got %s" % type(document).__name__
     return None
 
 

@@ -131,6 +131,9 @@ def _first_line(text):
     return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
 
 
+_NETWORK_ERRORS = ("RetryError", "ConnectionError", "Timeout", "ReadTimeout", "ConnectTimeout")
+
+
 def from_exception(exc, action=None, region=None, product=None):
     """Translate whatever the SDK raised into an ``AlicloudError``.
 
@@ -141,6 +144,11 @@ def from_exception(exc, action=None, region=None, product=None):
     """
     if isinstance(exc, AlicloudError):
         return exc
+    # darabonba wraps a failed connection (refused, reset, dropped by a proxy) in its
+    # UnretryableException, meaning only that the SDK itself will not retry: it is a network error.
+    inner = getattr(exc, "inner_exception", None)
+    if isinstance(inner, (IOError, OSError)) or type(inner).__name__ in _NETWORK_ERRORS:
+        exc = inner
     code = getattr(exc, "code", None)
     if code and hasattr(exc, "status_code"):
         data = getattr(exc, "data", None) or {}
@@ -151,7 +159,7 @@ def from_exception(exc, action=None, region=None, product=None):
     name = type(exc).__name__
     if name in ("CredentialException",) or "credential" in name.lower():
         return AlicloudError("CredentialError", _first_line(str(exc)), action, None, region, None, product)
-    if isinstance(exc, (IOError, OSError)) or name in ("RetryError", "ConnectionError", "Timeout", "ReadTimeout", "ConnectTimeout"):
+    if isinstance(exc, (IOError, OSError)) or name in _NETWORK_ERRORS:
         return AlicloudError("NetworkError", "%s: %s" % (name, _first_line(str(exc))), action, None, region, None, product)
     return AlicloudError(code or name, _first_line(str(exc)), action, None, region, None, product)
 

@@ -69,7 +69,8 @@ def interval_to_seconds(value):
     if isinstance(value, int):
         return value
     match = _INTERVAL_RE.match(str(value))
-    if not match:
+    # Python refuses to convert integers of more than 4300 digits; no interval has 19.
+    if not match or len(match.group(1).lstrip("0")) > 18:
         return None
     return int(match.group(1)) * _UNITS[match.group(2)]
 
@@ -445,7 +446,11 @@ def ensure_present(connection, params, check_mode):
     current = describe_secret(connection, region, name)
     if current is None:
         return _create(connection, params, check_mode)
+    return _update(connection, params, check_mode, current)
 
+
+def _update(connection, params, check_mode, current):
+    region, name = params["region"], params["name"]
     problem = check_immutable(current, params)
     if problem:
         raise InvalidTask(problem)
@@ -483,7 +488,15 @@ def _create(connection, params, check_mode):
         # The role appears with the first ECS secret: a missing role now would be created.
         result["service_linked_role_created"] = None if role_before is None else not role_before
     else:
-        create_secret(connection, params)
+        try:
+            create_secret(connection, params)
+        except AlicloudError as error:
+            current = describe_secret(connection, params["region"], params["name"]) if error.is_already_exists else None
+            if current is None:
+                raise
+            # Created meanwhile, by a parallel run or by our own retried call whose answer was lost:
+            # the secret is there, so make it what the task asks, as for any existing secret.
+            return _update(connection, params, check_mode, current)
         after = describe_secret(connection, params["region"], params["name"]) or predict_created(params)
         role_after = service_linked_role_exists(connection, role_name) if role_before is False else role_before
         result["service_linked_role_created"] = role_created(role_before, role_after)

@@ -88,3 +88,24 @@ def test_credential_errors_are_not_retried():
 def test_already_translated_errors_pass_through():
     original = AlicloudError("X", "y")
     assert from_exception(original) is original
+
+
+def test_dropped_connections_wrapped_by_the_sdk_are_retryable():
+    class UnretryableException(Exception):
+        def __init__(self, inner):
+            super().__init__(repr(inner))
+            self.inner_exception = inner
+            self.code = None
+
+    class ProxyError(IOError):
+        pass
+
+    for dropped in (ProxyError("Unable to connect to proxy: Remote end closed connection without response"),
+                    RetryError("Max retries exceeded (Caused by ProxyError('Unable to connect to proxy'))")):
+        error = from_exception(UnretryableException(dropped), action="CreateSecret", region="cn-hangzhou")
+        assert error.code == "NetworkError"
+        assert error.is_retryable
+        assert "ProxyError" in error.message
+
+    not_network = UnretryableException(ValueError("Failed to parse the value as json format"))
+    assert not from_exception(not_network).is_retryable

@@ -242,6 +242,32 @@ def test_create_sends_the_config_and_value_and_reports_the_role():
     assert PASSWORD not in json.dumps(result)
 
 
+def test_create_answered_already_exists_makes_the_existing_secret_what_the_task_asks():
+    # A parallel run, or our own retried CreateSecret whose first answer was lost, created it first.
+    cloud = FakeCloud(role_exists=True)
+    original = cloud.call
+
+    def call(product, action, request, region=None, on_retry=None):
+        if action == "CreateSecret" and (region, NAME) not in cloud.secrets:
+            cloud.add(NAME, description="by the other run")
+            cloud.calls.append((product, action, region, request.to_map()))
+            raise AlicloudError("Rejected.ResourceExist", "The resource already exists.", "CreateSecret", "r", region, 409)
+        return original(product, action, request, region, on_retry)
+
+    cloud.call = call
+    result = ecs.ensure_present(cloud, params(description="root"), check_mode=False)
+    assert result["changed"] and result["changes"] == ["description"]
+    assert result["secret"]["description"] == "root"
+    assert cloud.actions(writes_only=True) == ["CreateSecret", "UpdateSecret"]
+
+
+def test_create_failing_otherwise_still_fails():
+    cloud = FakeCloud(role_exists=True)
+    cloud.fail["CreateSecret"] = AlicloudError("Rejected.ResourceExist", "exists", "CreateSecret", "r", REGION, 409)
+    with pytest.raises(AlicloudError):
+        ecs.ensure_present(cloud, params(), check_mode=False)
+
+
 def test_create_of_an_ssh_key_secret_sends_the_key_pair():
     cloud = FakeCloud()
     ecs.ensure_present(cloud, params(secret_sub_type="SSHKey", password=None, public_key="pub", private_key="priv"), False)
