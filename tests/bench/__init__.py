@@ -1,1 +1,1 @@
-"""The benchmark of issue 4: ``python -m tests.bench`` (``make bench``)."""
+"""The benchmarks of issues 4 and 6: ``python -m tests.bench`` (``make bench``)."""
